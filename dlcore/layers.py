@@ -234,15 +234,15 @@ class BatchNorm(Layer):
 
     def forward(self, X):
         X = self._check_input(X, self.num_features, self.gamma.value.dtype)
-        if self.training and X.shape[0] < 2:
-            raise ValueError(
-                f"{self!r} in training mode needs at least 2 examples per batch to estimate a variance, "
-                f"got shape {X.shape}; use a larger batch or call eval()"
-            )
         return self._forward(X)
 
     def _forward(self, X):
         if self.training:
+            if X.shape[0] < 2:
+                raise ValueError(
+                    f"{self!r} in training mode needs at least 2 examples per batch to estimate a variance, "
+                    f"got shape {X.shape}; use a larger batch or call eval()"
+                )
             mean = X.mean(axis=0)
             var = X.var(axis=0)
             n = X.shape[0]

@@ -112,6 +112,12 @@ def _check_probabilities(p, loss_name):
         )
 
 
+def _bce_bounds(p):
+    """Clip bounds for probabilities: ``1 - 1e-12`` rounds to 1 in float32, so float32 uses its own epsilon."""
+    eps = EPS if p.dtype == np.float64 else float(np.finfo(p.dtype).epsneg)
+    return eps, 1.0 - eps
+
+
 def binary_cross_entropy(p, y):
     """Binary cross-entropy ``−(1/n) Σ [y log p + (1 − y) log(1 − p)]`` over all ``n`` elements.
 
@@ -119,7 +125,7 @@ def binary_cross_entropy(p, y):
     """
     p, y = _regression_pair(p, y, "BinaryCrossEntropy")
     _check_probabilities(p, "BinaryCrossEntropy")
-    pc = np.clip(p, EPS, 1.0 - EPS)
+    pc = np.clip(p, *_bce_bounds(p))
     return float(-np.mean(y * np.log(pc) + (1.0 - y) * np.log1p(-pc)))
 
 
@@ -127,7 +133,7 @@ def binary_cross_entropy_grad(p, y):
     """``∂BCE/∂p = (p − y) / (p (1 − p)) / n`` (with ``p`` clipped as in the value)."""
     p, y = _regression_pair(p, y, "BinaryCrossEntropy")
     _check_probabilities(p, "BinaryCrossEntropy")
-    pc = np.clip(p, EPS, 1.0 - EPS)
+    pc = np.clip(p, *_bce_bounds(p))
     return (pc - y) / (pc * (1.0 - pc)) * (1.0 / p.size)
 
 
@@ -243,7 +249,7 @@ class BinaryCrossEntropy(Loss):
     def forward(self, y_hat, y):
         p, y = _regression_pair(y_hat, y, "BinaryCrossEntropy")
         _check_probabilities(p, "BinaryCrossEntropy")
-        pc = np.clip(p, EPS, 1.0 - EPS)
+        pc = np.clip(p, *_bce_bounds(p))
         self._cache = (pc, y)
         return float(-np.mean(y * np.log(pc) + (1.0 - y) * np.log1p(-pc)))
 

@@ -35,27 +35,36 @@ class Sequential(Layer):
         self._check_dense_sizes()
 
     def _check_dense_sizes(self):
+        """Follow the width through Dense and BatchNorm layers; remember the first one for input checks."""
         previous = None
+        self._first_sized = None
         for i, layer in enumerate(self.layers):
-            if isinstance(layer, Dense):
-                if previous is not None and previous[1].n_out != layer.n_in:
-                    j, before = previous
-                    raise ValueError(
-                        f"Sequential layer {i} {layer!r} expects {layer.n_in} inputs, but layer {j} {before!r} "
-                        f"produces {before.n_out}"
-                    )
-                previous = (i, layer)
+            n_in = _input_width(layer)
+            if n_in is None:
+                continue
+            if previous is None:
+                self._first_sized = (i, layer)
+            elif _output_width(previous[1]) != n_in:
+                j, before = previous
+                raise ValueError(
+                    f"Sequential layer {i} {layer!r} expects {n_in} inputs, but layer {j} {before!r} "
+                    f"produces {_output_width(before)}"
+                )
+            previous = (i, layer)
 
     def forward(self, X):
-        """Run every layer in order; ``X`` has shape ``(N, n_in)``."""
-        out = self.layers[0].forward(X)
-        return self._forward_rest(out)
+        """Run every layer in order; ``X`` has shape ``(N, n_in)`` and is checked once, here."""
+        if self._first_sized is None:
+            X = self.layers[0]._check_input(X)
+        else:
+            i, layer = self._first_sized
+            dtype = layer.parameters()[0].value.dtype
+            X = layer._check_input(X, _input_width(layer), dtype)
+        return self._forward(X)
 
     def _forward(self, X):
-        return self._forward_rest(self.layers[0]._forward(X))
-
-    def _forward_rest(self, out):
-        for layer in self.layers[1:]:
+        out = X
+        for layer in self.layers:
             out = layer._forward(out)
         self._cache = out.shape
         return out
@@ -123,6 +132,16 @@ class Sequential(Layer):
             lines.append(f"  ({i}) {layer!r}{detail}")
         lines.append(f")  # {self.num_parameters()} parameters in total")
         return "\n".join(lines)
+
+
+def _input_width(layer):
+    if isinstance(layer, Dense):
+        return layer.n_in
+    return getattr(layer, "num_features", None)
+
+
+def _output_width(layer):
+    return layer.n_out if isinstance(layer, Dense) else layer.num_features
 
 
 def mlp(sizes, activation="relu", output_activation=None, rng=None, init=None, dtype=np.float64) -> Sequential:
